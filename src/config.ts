@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * The one typed configuration of every GREENFOOD process, read from the environment and
+ * validated at start-up so a typo fails fast instead of surfacing as a runtime oddity.
+ */
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const ConfigSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/greenfood'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+  /** Ollama base URL of the local GPU pool; unset means "no model server": the simulator is used. */
+  OLLAMA_URL: z.string().url().optional(),
+  LLM_MODEL: z.string().min(1).default('qwen3:8b'),
+  LLM_POOL: z.string().regex(/^[a-z0-9-]+$/).default('local'),
+  /** Slots of the Ollama node behind this pool (its OLLAMA_NUM_PARALLEL). */
+  LLM_PARALLEL: z.coerce.number().int().min(1).max(256).default(4),
+  /** OpenAI-compatible cloud (e.g. DeepSeek); used for the `cloud` pool. */
+  CLOUD_LLM_BASE_URL: z.string().url().optional(),
+  CLOUD_LLM_API_KEY: z.string().min(1).optional(),
+  CLOUD_LLM_MODEL: z.string().min(1).default('deepseek-chat'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  LLM_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(11434),
+  LLM_SIM_LATENCY_MS: z.coerce.number().int().min(0).default(150),
+  PLATFORM_COMMISSION_FALLBACK_BP: z.coerce.number().int().min(0).max(5000).default(1500),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  DEMO_ORDERS: booleanFromEnv.default(true),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/** A loggable view: credentials in URLs and keys are masked. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const maskUrl = (url: string | undefined) => url?.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1:***@');
+  return {
+    ...config,
+    DATABASE_URL: maskUrl(config.DATABASE_URL),
+    REDIS_URL: maskUrl(config.REDIS_URL),
+    CLOUD_LLM_API_KEY: config.CLOUD_LLM_API_KEY ? '***' : undefined,
+  };
+}
