@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one test command (npm test): lint, type-check, then every test against a real Temporal dev
+# server, real Postgres and Redis, and the LLM simulator. Sets everything up itself.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup.sh
+bash scripts/ensure-compose-validator.sh >&2
+
+echo "== lint and type-check" >&2
+npx eslint .
+npx tsc --noEmit
+
+echo "== test database" >&2
+export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/greenfood_test"
+bash scripts/create-db.sh greenfood_test --fresh
+DATABASE_URL="$TEST_DATABASE_URL" npx tsx src/db/seed.ts
+
+echo "== Temporal dev server for tests" >&2
+# A server of its own on other ports and a throwaway file, so a running platform is never touched.
+test_state="$(mktemp -d)"
+export TEMPORAL_PORT=7244 TEMPORAL_UI_PORT=8244 TEMPORAL_DB_FILE="$test_state/temporal.db" TEMPORAL_SQLITE_SYNC=OFF
+cleanup() { bash temporal/dev-server.sh stop || true; rm -rf "$test_state"; }
+trap cleanup EXIT
+bash temporal/dev-server.sh start
+export TEST_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" TEST_TEMPORAL_UI_PORT="$TEMPORAL_UI_PORT"
+
+echo "== tests" >&2
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(test/*.test.ts)
+node --import tsx --test --test-concurrency=1 --test-timeout=600000 "${files[@]}"

@@ -1,0 +1,46 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig, redactedConfig, type Config } from '../config';
+import { createDb, type Db } from '../db/pool';
+import { OllamaProvider, OpenAiCompatibleProvider, type LlmProvider } from '../llm/providers';
+
+export async function connectTemporal(config: Config): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  } catch (err) {
+    throw new Error(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${(err as Error).message}`);
+  }
+}
+
+export function startupConfig(processName: string): Config {
+  const config = loadConfig();
+  console.log(JSON.stringify({ msg: `${processName} starting`, config: redactedConfig(config) }));
+  return config;
+}
+
+export function openDb(config: Config, applicationName: string): Db {
+  return createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, applicationName);
+}
+
+export function providerFor(pool: string, config: Config, ollamaUrl: string): LlmProvider {
+  if (pool === 'cloud') {
+    if (!config.CLOUD_LLM_BASE_URL) throw new Error('the cloud pool needs CLOUD_LLM_BASE_URL (an OpenAI-compatible endpoint)');
+    return new OpenAiCompatibleProvider(config.CLOUD_LLM_BASE_URL, config.CLOUD_LLM_API_KEY ?? 'unset', config.CLOUD_LLM_MODEL, config.LLM_TIMEOUT_MS);
+  }
+  return new OllamaProvider(ollamaUrl, config.LLM_MODEL, config.LLM_TIMEOUT_MS);
+}
+
+/** Runs until SIGINT/SIGTERM, then lets the workers drain and closes what they used. */
+export async function runUntilSignal(run: () => Promise<unknown>, cleanup: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } finally {
+    await cleanup();
+  }
+}
+
+export function fatal(processName: string) {
+  return (err: unknown) => {
+    console.error(`${processName}: ${(err as Error).message ?? String(err)}`);
+    process.exit(1);
+  };
+}
