@@ -12,18 +12,22 @@ npx eslint .
 npx tsc --noEmit
 
 echo "== test database" >&2
-export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/greenfood_test"
-bash scripts/create-db.sh greenfood_test --fresh
+# TEST_DB and TEST_TEMPORAL_PORT let several test runs share a machine without touching each other.
+test_db="${TEST_DB:-greenfood_test}"
+export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/$test_db"
+bash scripts/create-db.sh "$test_db" --fresh
 DATABASE_URL="$TEST_DATABASE_URL" npx tsx src/db/seed.ts
 
 echo "== Temporal dev server for tests" >&2
 # A server of its own on other ports and a throwaway file, so a running platform is never touched.
 test_state="$(mktemp -d)"
-export TEMPORAL_PORT=7244 TEMPORAL_UI_PORT=8244 TEMPORAL_DB_FILE="$test_state/temporal.db" TEMPORAL_SQLITE_SYNC=OFF
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+export TEMPORAL_PORT="${TEST_TEMPORAL_PORT:-$(free_port)}" TEMPORAL_UI_PORT="${TEST_TEMPORAL_UI_PORT:-$(free_port)}"
+export TEMPORAL_DB_FILE="$test_state/temporal.db" TEMPORAL_SQLITE_SYNC=OFF
 cleanup() { bash temporal/dev-server.sh stop || true; rm -rf "$test_state"; }
 trap cleanup EXIT
 bash temporal/dev-server.sh start
-export TEST_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" TEST_TEMPORAL_UI_PORT="$TEMPORAL_UI_PORT"
+export TEST_TEMPORAL_ADDRESS="127.0.0.1:$TEMPORAL_PORT" TEST_TEMPORAL_UI_URL="http://127.0.0.1:$TEMPORAL_UI_PORT"
 
 echo "== tests" >&2
 files=("$@")

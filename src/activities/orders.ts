@@ -418,15 +418,6 @@ export function createOrderActivities(deps: OrderActivityDeps) {
       });
     },
 
-    /** Journals a step whose LLM answer was replaced by its deterministic fallback. */
-    async journalFallback(step: OrderStep, agent: string, reason: string): Promise<void> {
-      const { info } = Context.current();
-      await recordAgentRun(db, {
-        workflowId: info.workflowExecution?.workflowId ?? 'standalone', runId: info.workflowExecution?.runId ?? '',
-        crew: FULFILL_ORDER_CREW, step, agent, kind: 'llm', latencyMs: 0, outcome: 'fallback', detail: reason,
-      });
-    },
-
     // ---- compensations: each is idempotent, so a retried or repeated saga changes nothing twice ----
 
     async compensateReverseSale(orderId: string, saleKey: string): Promise<void> {

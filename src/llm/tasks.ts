@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { LlmTaskIO, LlmTaskName } from './contract';
+import { orderTasks } from './tasks/orders';
 
 /**
  * Each LLM task: the answer's schema (sent to the model as a JSON schema and checked again here),
@@ -13,42 +14,11 @@ export interface LlmTaskDefinition<T extends LlmTaskName> {
   check?: (output: LlmTaskIO[T]['output'], input: LlmTaskIO[T]['input']) => string | undefined;
 }
 
-type TaskTable = { [T in LlmTaskName]: LlmTaskDefinition<T> };
+export type TaskTable = { [T in LlmTaskName]: LlmTaskDefinition<T> };
 
+/** Each crew's task table is spread in here (one line per crew). */
 export const LLM_TASKS: TaskTable = {
-  choose_substitute: {
-    schema: (input) => {
-      const skus = input.candidates.map((c) => c.sku);
-      const [first, ...rest] = skus;
-      if (first === undefined) throw new Error('choose_substitute needs at least one candidate');
-      return z.object({ sku: z.enum([first, ...rest]), reason: z.string().min(1).max(400) }).strict();
-    },
-    prompt: (input) =>
-      [
-        `A buyer ordered ${input.requested.qty} × "${input.requested.name}" (SKU ${input.requested.sku}, category ${input.requested.category}), ` +
-          'which is not available in that quantity.',
-        'Choose the single best substitute from these candidates (all are in stock in the needed quantity):',
-        ...input.candidates.map((c) => `- ${c.sku}: ${c.name}, price ${(c.priceKop / 100).toFixed(2)} UAH, available ${c.available}`),
-        'Prefer the closest taste, use and price. Give a one-sentence reason the buyer will read.',
-      ].join('\n'),
-  },
-  order_confirmation: {
-    schema: () => z.object({ subject: z.string().min(3).max(200), message: z.string().min(20).max(4000) }).strict(),
-    prompt: (input) =>
-      [
-        `Write the order confirmation for order ${input.orderId} in ${input.language === 'uk' ? 'Ukrainian' : 'English'}.`,
-        `Items: ${input.lines.map((l) => `${l.name} × ${l.qty}`).join('; ')}.`,
-        `Total: ${input.total}; payment due by ${input.paymentDueDate}.`,
-        ...input.shipments.map((s) => `Shipment from ${s.hubCity} by ${s.carrier}, tracking number ${s.trackingNumber}, expected ${s.etaDate}.`),
-        ...input.substitutions.map((s) => `Substitution: "${s.requested}" was replaced by "${s.delivered}".`),
-        `Support contacts: ${input.supportContacts}.`,
-        'Quote every tracking number exactly and end with the next step for the buyer.',
-      ].join('\n'),
-    check: (output, input) => {
-      const missing = input.shipments.filter((s) => !output.message.includes(s.trackingNumber));
-      return missing.length > 0 ? `message omits tracking number(s) ${missing.map((s) => s.trackingNumber).join(', ')}` : undefined;
-    },
-  },
+  ...orderTasks,
 };
 
 export function taskDefinition<T extends LlmTaskName>(task: T): LlmTaskDefinition<T> {

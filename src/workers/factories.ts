@@ -1,6 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createLlmActivities } from '../activities/llm';
-import { createOrderActivities } from '../activities/orders';
+import { createAgentActivities } from '../activities';
 import type { Db } from '../db/pool';
 import type { LlmProvider } from '../llm/providers';
 import { AGENTS_TASK_QUEUE, CREWS_TASK_QUEUE, llmTaskQueue } from '../shared/temporal';
@@ -26,7 +26,7 @@ export async function createAgentsWorker(base: WorkerBase & { db: Db }, extra: P
     connection: base.connection,
     namespace: base.namespace,
     taskQueue: AGENTS_TASK_QUEUE,
-    activities: createOrderActivities({ db: base.db }),
+    activities: createAgentActivities({ db: base.db }),
     // Each agent tool holds a Postgres connection while it runs; more slots than connections only queues inside pg.
     maxConcurrentActivityTaskExecutions: 50,
     ...extra,

@@ -4,16 +4,15 @@ import {
   CancellationScope,
   isCancellation,
   log,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AcceptedOrder, BasketLineAnalysis, ChosenLine, OrderActivities } from '../activities/orders';
-import type { LlmActivities } from '../activities/llm';
-import type { ChooseSubstituteOutput, OrderConfirmationInput } from '../llm/contract';
+import type { AcceptedOrder, BasketLineAnalysis, ChosenLine } from '../activities/orders';
+import type { OrderConfirmationInput } from '../llm/contract';
 import {
+  FULFILL_ORDER_CREW,
   orderProgressQuery,
   type FulfillOrderInput,
   type FulfillOrderResult,
@@ -24,40 +23,8 @@ import { fallbackConfirmation, SUPPORT_CONTACTS } from '../orders/messages';
 import { FailureType } from '../shared/errors';
 import { formatUah } from '../shared/money';
 import { priorityKeyOf } from '../shared/priority';
-import { AGENTS_TASK_QUEUE, llmTaskQueue, SearchAttr } from '../shared/temporal';
-
-const DEFAULT_LLM_POOL = 'local';
-
-function agentActivities(priorityKey: number) {
-  return proxyActivities<OrderActivities>({
-    taskQueue: AGENTS_TASK_QUEUE,
-    priority: { priorityKey },
-    // Agent tools are short SQL transactions; 15 s covers lock waits under contention, and a
-    // worker that dies mid-step is detected that fast instead of stalling the crew.
-    startToCloseTimeout: '15s',
-    retry: {
-      initialInterval: '500ms',
-      backoffCoefficient: 2,
-      maximumInterval: '10s',
-      maximumAttempts: 20,
-      nonRetryableErrorTypes: Object.values(FailureType),
-    },
-  });
-}
-
-function llmActivities(priorityKey: number, pool: string) {
-  return proxyActivities<LlmActivities>({
-    taskQueue: llmTaskQueue(pool),
-    priority: { priorityKey },
-    // A generation may legitimately take tens of seconds on a busy GPU; heartbeats (every second
-    // while generating) reveal a dead node long before that.
-    startToCloseTimeout: '90s',
-    heartbeatTimeout: '10s',
-    // The step has a deterministic fallback, so the crew never waits on LLMs for more than this.
-    scheduleToCloseTimeout: '3m',
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
-  });
-}
+import { SearchAttr } from '../shared/temporal';
+import { agentActivities, DEFAULT_LLM_POOL, failureReason, generateOrFallback, llmActivities, type AgentProxy, type LlmProxy } from './proxies';
 
 /**
  * The order crew: Assistant → Seller → Warehouse → Logistics → Finance → Customer Care.
@@ -133,18 +100,13 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<FulfillOrd
       substitutions: basket.lines.filter((l) => l.substitutedFor).map((l) => ({ requested: l.substitutedFor!, delivered: l.name })),
       supportContacts: SUPPORT_CONTACTS,
     };
-    let confirmation: { subject: string; message: string };
-    try {
-      const answer = await llm.llmGenerate.executeWithOptions(
-        { summary: 'Customer Care: confirmation message (LLM)' },
-        [{ task: 'order_confirmation', agent: 'customer_care', crew: 'fulfill_order', step: 'customer_care', input: confirmationInput }]);
-      confirmation = answer.output as { subject: string; message: string };
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      confirmation = fallbackConfirmation(confirmationInput);
-      fallbacks.push('customer_care');
-      await agents.journalFallback('customer_care', 'customer_care', failureReason(err));
-    }
+    const care = await generateOrFallback(llm, agents, {
+      task: 'order_confirmation', agent: 'customer_care', crew: FULFILL_ORDER_CREW, step: 'customer_care',
+      input: confirmationInput, summary: 'Customer Care: confirmation message (LLM)',
+      fallback: () => fallbackConfirmation(confirmationInput),
+    });
+    if (care.usedFallback) fallbacks.push('customer_care');
+    const confirmation = care.output;
     const message = `${confirmation.subject}\n\n${confirmation.message}`;
     await agents.careRecordConfirmation.executeWithOptions({ summary: 'Customer Care: store confirmation' }, [accepted.orderId, message]);
     done('customer_care');
@@ -194,8 +156,8 @@ async function chooseLine(
   line: BasketLineAnalysis,
   accepted: AcceptedOrder,
   input: FulfillOrderInput,
-  llm: ReturnType<typeof llmActivities>,
-  agents: ReturnType<typeof agentActivities>,
+  llm: LlmProxy,
+  agents: AgentProxy,
   fallbacks: OrderStep[],
 ): Promise<ChosenLine> {
   const asOrdered = { lineNo: line.lineNo, requestedProductId: line.productId, productId: line.productId, qty: line.qty };
@@ -209,27 +171,18 @@ async function chooseLine(
     });
   }
   const item = accepted.items.find((i) => i.lineNo === line.lineNo)!;
-  let pick: ChooseSubstituteOutput;
-  try {
-    const answer = await llm.llmGenerate.executeWithOptions({ summary: `Seller: choose substitute for ${line.sku} (LLM)` }, [{
-      task: 'choose_substitute', agent: 'seller', crew: 'fulfill_order', step: 'seller',
-      input: {
-        requested: { sku: line.sku, name: item.name, category: item.category, qty: line.qty },
-        candidates: line.candidates.map((c) => ({ sku: c.sku, name: c.name, priceKop: c.priceKop, available: c.available })),
-      },
-    }]);
-    pick = answer.output as ChooseSubstituteOutput;
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    pick = { sku: first.sku, reason: 'closest price in the same category' };
-    fallbacks.push('seller');
-    await agents.journalFallback('seller', 'seller', failureReason(err));
-  }
+  const choice = await generateOrFallback(llm, agents, {
+    task: 'choose_substitute', agent: 'seller', crew: FULFILL_ORDER_CREW, step: 'seller',
+    summary: `Seller: choose substitute for ${line.sku} (LLM)`,
+    input: {
+      requested: { sku: line.sku, name: item.name, category: item.category, qty: line.qty },
+      candidates: line.candidates.map((c) => ({ sku: c.sku, name: c.name, priceKop: c.priceKop, available: c.available })),
+    },
+    // Candidates come ordered by price closeness, so code's choice is the first.
+    fallback: () => ({ sku: first.sku, reason: 'closest price in the same category' }),
+  });
+  if (choice.usedFallback) fallbacks.push('seller');
+  const pick = choice.output;
   const candidate = line.candidates.find((c) => c.sku === pick.sku) ?? first;
   return { ...asOrdered, productId: candidate.productId, substitutionReason: pick.reason };
-}
-
-function failureReason(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
 }
