@@ -14,6 +14,8 @@ const ConfigSchema = z.object({
   TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/greenfood'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Read replica for analytics and reports; unset means reads go to the primary. */
+  DATABASE_READ_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
   /** Ollama base URL of the local GPU pool; unset means "no model server": the simulator is used. */
   OLLAMA_URL: z.string().url().optional(),
@@ -54,6 +56,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     DATABASE_URL: maskUrl(config.DATABASE_URL),
+    DATABASE_READ_URL: maskUrl(config.DATABASE_READ_URL),
     REDIS_URL: maskUrl(config.REDIS_URL),
     CLOUD_LLM_API_KEY: config.CLOUD_LLM_API_KEY ? '***' : undefined,
   };

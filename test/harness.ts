@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createDb, type Db } from '../src/db/pool';
+import { createRedis, type RedisClient } from '../src/db/redis';
 import { startLlmSimulator, type LlmSimulator } from '../src/llm-sim/server';
 import { OllamaProvider } from '../src/llm/providers';
 import type { FulfillOrderInput } from '../src/orders/contract';
@@ -15,6 +16,7 @@ import { createAgentsWorker, createCrewsWorker, createLlmWorker } from '../src/w
 export const TEMPORAL_ADDRESS = process.env.TEST_TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
 export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/greenfood_test';
 export const NAMESPACE = 'default';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -36,6 +38,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 export interface Platform {
   client: Client;
   db: Db;
+  redis: RedisClient;
   sim: LlmSimulator;
   llmPool: string;
   /** Stops workers (if any), the simulator and all connections. */
@@ -52,6 +55,7 @@ export interface PlatformOptions {
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   quietRuntime();
   const db = createDb(DATABASE_URL, 20, 'greenfood-test');
+  const redis = createRedis(REDIS_URL, 'greenfood-test');
   const sim = await startLlmSimulator({ port: 0, parallel: options.simParallel ?? 8, latencyMs: options.simLatencyMs ?? 5, name: 'test-node' });
   const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: NAMESPACE });
@@ -64,19 +68,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const base = { connection: native, namespace: NAMESPACE };
     const workers = [
       await createCrewsWorker(base, { workflowBundle: await workflowBundle() }),
-      await createAgentsWorker({ ...base, db }),
+      await createAgentsWorker({ ...base, db, readDb: db, redis }),
       await createLlmWorker({ ...base, db, pool: llmPool, parallel: 8, provider: new OllamaProvider(sim.url, 'qwen3:8b', 5_000) }),
     ];
     for (const worker of workers) running.push({ worker, done: worker.run() });
   }
   return {
-    client, db, sim, llmPool,
+    client, db, redis, sim, llmPool,
     async stop() {
       for (const r of running) r.worker.shutdown();
       await Promise.all(running.map((r) => r.done));
       await native?.close();
       await connection.close();
       await sim.close();
+      redis.disconnect();
       await db.end();
     },
   };

@@ -1,9 +1,14 @@
 import type { Db } from '../db/pool';
+import type { RedisClient } from '../db/redis';
 import { createCommonActivities } from './common';
 import { createOrderActivities } from './orders';
 
 export interface AgentActivityDeps {
   db: Db;
+  /** Fast state: sessions, caches. */
+  redis: RedisClient;
+  /** Read replica for reports and analytics; the primary when none is configured. */
+  readDb: Db;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { Db } from '../db/pool';
 
 export interface AgentRunRecord {
@@ -29,4 +30,32 @@ export async function recordAgentRun(db: Db, run: AgentRunRecord): Promise<void>
       run.outcome, run.detail?.slice(0, 1000) ?? null,
     ],
   );
+}
+
+/**
+ * Runs one agent tool inside an activity and journals it (latency, attempt, outcome), success or
+ * not. Journal failures are logged, never raised: the audit trail must not fail the business step.
+ */
+export async function journaledStep<T>(db: Db, entry: { crew: string; step: string; agent: string }, work: () => Promise<T>): Promise<T> {
+  const { info } = Context.current();
+  const started = Date.now();
+  const journal = (outcome: 'ok' | 'failed', detail?: string) =>
+    recordAgentRun(db, {
+      workflowId: info.workflowExecution?.workflowId ?? 'standalone',
+      runId: info.workflowExecution?.runId ?? '',
+      ...entry,
+      kind: 'tool',
+      latencyMs: Date.now() - started,
+      attempt: info.attempt,
+      outcome,
+      detail,
+    }).catch((err: Error) => console.warn(`agent_runs journal write failed: ${err.message}`));
+  try {
+    const result = await work();
+    await journal('ok');
+    return result;
+  } catch (err) {
+    await journal('failed', (err as Error).message);
+    throw err;
+  }
 }

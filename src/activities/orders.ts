@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type pg from 'pg';
 import { inTransaction, type Db } from '../db/pool';
 import { FULFILL_ORDER_CREW, type DeliveryAddress, type FulfillOrderInput, type OrderStep } from '../orders/contract';
 import { describeIssues, FulfillOrderInputSchema } from '../orders/schema';
 import { FailureType } from '../shared/errors';
 import { priceLines, splitSale } from '../shared/money';
-import { recordAgentRun } from './journal';
+import { journaledStep } from './journal';
 
 /**
  * A batch is sold only while it has this many days left, so it cannot expire on the way
@@ -108,32 +108,8 @@ export interface OrderActivityDeps {
 export function createOrderActivities(deps: OrderActivityDeps) {
   const { db } = deps;
 
-  /** Every agent step is journaled with its latency and outcome, success or not. */
-  async function asAgentStep<T>(step: OrderStep, agent: string, work: () => Promise<T>): Promise<T> {
-    const { info } = Context.current();
-    const started = Date.now();
-    const journal = (outcome: 'ok' | 'failed', detail?: string) =>
-      recordAgentRun(db, {
-        workflowId: info.workflowExecution?.workflowId ?? 'standalone',
-        runId: info.workflowExecution?.runId ?? '',
-        crew: FULFILL_ORDER_CREW,
-        step,
-        agent,
-        kind: 'tool',
-        latencyMs: Date.now() - started,
-        attempt: info.attempt,
-        outcome,
-        detail,
-      }).catch((err: Error) => console.warn(`agent_runs journal write failed: ${err.message}`));
-    try {
-      const result = await work();
-      await journal('ok');
-      return result;
-    } catch (err) {
-      await journal('failed', (err as Error).message);
-      throw err;
-    }
-  }
+  const asAgentStep = <T>(step: OrderStep, agent: string, work: () => Promise<T>): Promise<T> =>
+    journaledStep(db, { crew: FULFILL_ORDER_CREW, step, agent }, work);
 
   async function orderStatus(client: pg.PoolClient, orderId: string, status: string) {
     await client.query('UPDATE orders SET status = $2, updated_at = now() WHERE id = $1', [orderId, status]);

@@ -1,13 +1,13 @@
 import { createAgentsWorker } from './factories';
-import { connectTemporal, fatal, openDb, startupConfig } from './runtime';
+import { connectTemporal, fatal, openAgentDeps, startupConfig } from './runtime';
 
 async function main() {
   const config = startupConfig('agents worker');
   const connection = await connectTemporal(config);
-  const db = openDb(config, 'greenfood-agents');
-  const worker = await createAgentsWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, db });
+  const deps = openAgentDeps(config, 'greenfood-agents');
+  const worker = await createAgentsWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, ...deps });
   await worker.run();
-  await db.end();
+  await deps.close();
   await connection.close();
 }
 

@@ -1,7 +1,7 @@
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createAgentsWorker, createCrewsWorker, createLlmWorker } from './factories';
 import { resolveOllamaUrl, parseLlmPoolArgs } from './llm';
-import { connectTemporal, fatal, openDb, providerFor, startupConfig } from './runtime';
+import { connectTemporal, fatal, openAgentDeps, providerFor, startupConfig } from './runtime';
 
 /** Every worker kind in one process, for a laptop demo; production runs each entry point on its own. */
 async function main() {
@@ -9,18 +9,19 @@ async function main() {
   const llmArgs = parseLlmPoolArgs(process.argv.slice(2), config);
   const { url, simulator } = await resolveOllamaUrl(llmArgs, config);
   const connection = await connectTemporal(config);
-  const db = openDb(config, 'greenfood-all');
+  const deps = openAgentDeps(config, 'greenfood-all');
+  const { db } = deps;
   const base = { connection, namespace: config.TEMPORAL_NAMESPACE };
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: undefined });
   const workers = [
     await createCrewsWorker(base, { workflowBundle }),
-    await createAgentsWorker({ ...base, db }),
+    await createAgentsWorker({ ...base, ...deps }),
     await createLlmWorker({ ...base, db, pool: llmArgs.pool, parallel: llmArgs.parallel, provider: providerFor(llmArgs.pool, config, url) }),
   ];
   console.log(JSON.stringify({ msg: 'workers running', queues: workers.map((w) => w.options.taskQueue) }));
   await Promise.all(workers.map((w) => w.run()));
   await simulator?.close();
-  await db.end();
+  await deps.close();
   await connection.close();
 }
 

@@ -1,6 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createLlmActivities } from '../activities/llm';
-import { createAgentActivities } from '../activities';
+import { createAgentActivities, type AgentActivityDeps } from '../activities';
 import type { Db } from '../db/pool';
 import type { LlmProvider } from '../llm/providers';
 import { AGENTS_TASK_QUEUE, CREWS_TASK_QUEUE, llmTaskQueue } from '../shared/temporal';
@@ -21,12 +21,12 @@ export async function createCrewsWorker(base: WorkerBase, extra: Partial<WorkerO
   });
 }
 
-export async function createAgentsWorker(base: WorkerBase & { db: Db }, extra: Partial<WorkerOptions> = {}): Promise<Worker> {
+export async function createAgentsWorker(base: WorkerBase & AgentActivityDeps, extra: Partial<WorkerOptions> = {}): Promise<Worker> {
   return Worker.create({
     connection: base.connection,
     namespace: base.namespace,
     taskQueue: AGENTS_TASK_QUEUE,
-    activities: createAgentActivities({ db: base.db }),
+    activities: createAgentActivities({ db: base.db, redis: base.redis, readDb: base.readDb }),
     // Each agent tool holds a Postgres connection while it runs; more slots than connections only queues inside pg.
     maxConcurrentActivityTaskExecutions: 50,
     ...extra,

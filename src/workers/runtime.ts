@@ -1,6 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, redactedConfig, type Config } from '../config';
+import type { AgentActivityDeps } from '../activities';
 import { createDb, type Db } from '../db/pool';
+import { createRedis } from '../db/redis';
 import { OllamaProvider, OpenAiCompatibleProvider, type LlmProvider } from '../llm/providers';
 
 export async function connectTemporal(config: Config): Promise<NativeConnection> {
@@ -21,21 +23,27 @@ export function openDb(config: Config, applicationName: string): Db {
   return createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, applicationName);
 }
 
+/** Everything agent tools need; `close` releases it on shutdown. */
+export function openAgentDeps(config: Config, applicationName: string): AgentActivityDeps & { close(): Promise<void> } {
+  const db = openDb(config, applicationName);
+  const readDb = config.DATABASE_READ_URL ? createDb(config.DATABASE_READ_URL, config.DATABASE_POOL_SIZE, `${applicationName}-read`) : db;
+  const redis = createRedis(config.REDIS_URL, applicationName);
+  return {
+    db, readDb, redis,
+    async close() {
+      redis.disconnect();
+      await db.end();
+      if (readDb !== db) await readDb.end();
+    },
+  };
+}
+
 export function providerFor(pool: string, config: Config, ollamaUrl: string): LlmProvider {
   if (pool === 'cloud') {
     if (!config.CLOUD_LLM_BASE_URL) throw new Error('the cloud pool needs CLOUD_LLM_BASE_URL (an OpenAI-compatible endpoint)');
     return new OpenAiCompatibleProvider(config.CLOUD_LLM_BASE_URL, config.CLOUD_LLM_API_KEY ?? 'unset', config.CLOUD_LLM_MODEL, config.LLM_TIMEOUT_MS);
   }
   return new OllamaProvider(ollamaUrl, config.LLM_MODEL, config.LLM_TIMEOUT_MS);
-}
-
-/** Runs until SIGINT/SIGTERM, then lets the workers drain and closes what they used. */
-export async function runUntilSignal(run: () => Promise<unknown>, cleanup: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } finally {
-    await cleanup();
-  }
 }
 
 export function fatal(processName: string) {
