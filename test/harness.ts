@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, type ActivityInterceptorsFactory, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createDb, type Db } from '../src/db/pool';
 import { createRedis, type RedisClient } from '../src/db/redis';
 import { startLlmSimulator, type LlmSimulator } from '../src/llm-sim/server';
@@ -50,6 +50,11 @@ export interface PlatformOptions {
   workers?: boolean;
   simLatencyMs?: number;
   simParallel?: number;
+  /**
+   * Wraps agent tools, to stage what happens *between* steps in production (another buyer taking
+   * the last units, a carrier API refusing) — the tools themselves still run against Postgres.
+   */
+  agentInterceptors?: ActivityInterceptorsFactory[];
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
@@ -68,7 +73,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const base = { connection: native, namespace: NAMESPACE };
     const workers = [
       await createCrewsWorker(base, { workflowBundle: await workflowBundle() }),
-      await createAgentsWorker({ ...base, db, readDb: db, redis }),
+      await createAgentsWorker({ ...base, db, readDb: db, redis }, options.agentInterceptors ? { interceptors: { activity: options.agentInterceptors } } : {}),
       await createLlmWorker({ ...base, db, pool: llmPool, parallel: 8, provider: new OllamaProvider(sim.url, 'qwen3:8b', 5_000) }),
     ];
     for (const worker of workers) running.push({ worker, done: worker.run() });
@@ -138,4 +143,16 @@ export async function ledgerSnapshot(db: Db): Promise<{ txns: number; postings: 
   const r = await db.query<{ txns: number; postings: number; sum: number }>(
     `SELECT (SELECT count(*)::int FROM ledger_transactions) AS txns, count(*)::int AS postings, coalesce(sum(amount_kop), 0)::bigint AS sum FROM ledger_postings`);
   return r.rows[0]!;
+}
+
+/** An agent-tool interceptor that runs `before` ahead of one activity type for one order. */
+export function beforeActivity(activityType: string, orderId: string, before: () => Promise<void>): ActivityInterceptorsFactory {
+  return (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        if (ctx.info.activityType === activityType && input.args[0] === orderId) await before();
+        return next(input);
+      },
+    },
+  });
 }
