@@ -69,7 +69,7 @@ describe('greenfood CLI', () => {
     const { file } = await orderFile({ buyerCode: 'NO-SUCH-BUYER' });
     const run = await cli(['order', 'place', file]);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /\[UnknownBuyer\]: unknown buyer NO-SUCH-BUYER/);
+    assert.match(run.stderr, /\[UnknownBuyer\] order \S+ failed: unknown buyer NO-SUCH-BUYER/);
   });
 
   test('Temporal unreachable exits 3 and says where it looked', async () => {

@@ -48,7 +48,7 @@ async function placeOrder(config: Config, file: string | undefined, flags: Commo
     } catch (err) {
       if (err instanceof WorkflowFailedError) {
         const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-        const message = `order ${input.orderId} failed${cause?.type ? ` [${cause.type}]` : ''}: ${cause?.message ?? err.message}`;
+        const message = `${cause?.type ? `[${cause.type}] ` : ''}${cause?.message ?? err.message}`;
         if (flags.json) console.log(JSON.stringify({ ...info, error: { type: cause?.type, message } }));
         throw new CliError(message, EXIT.crewFailed);
       }
