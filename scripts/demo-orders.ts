@@ -24,7 +24,7 @@ async function main() {
     const priority: PriorityTier = b.tier === 'vip' ? 'vip' : n % 5 === 0 ? 'background' : 'regular';
     const orderId = `demo-${Date.now().toString(36)}-${n}`;
     const { handle } = await startFulfillOrder(client, {
-      orderId, buyerCode: b.code, priority, language: 'uk', llmPool: config.LLM_POOL,
+      orderId, buyerCode: b.code, priority, language: 'uk',
       items: items.rows.map((r, i) => ({ sku: r.sku, qty: 1 + ((n + i) % 3) })),
       deliveryAddress: { recipient: b.name, phone: b.phone, city: b.city, street: 'вул. Демонстраційна, 1', postalCode: '01001', country: 'UA' },
     });

@@ -15,6 +15,8 @@ npx tsx src/db/seed.ts
 bash temporal/dev-server.sh start
 export TEMPORAL_ADDRESS="127.0.0.1:${TEMPORAL_PORT:-7233}"
 export TEMPORAL_UI_URL="http://127.0.0.1:${TEMPORAL_UI_PORT:-8233}"
+# Monthly settlement (1st, 02:00 Europe/Kyiv) and the daily batch watch; idempotent.
+npx tsx scripts/install-schedules.ts
 
 pids=()
 stop() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }

@@ -16,6 +16,7 @@ const dynamicConfigPath = path.join(repoRoot, 'temporal', 'dynamicconfig', 'dock
 const REQUIRED_SERVICES = [
   'postgresql', 'temporal', 'temporal-admin-tools', 'temporal-ui', 'redis', 'ollama',
   'migrate', 'worker-crews', 'worker-agents', 'worker-llm-local',
+  'prometheus', 'grafana', 'jaeger', // observability; wiring checked in test/dashboard.test.ts
 ] as const;
 const WORKER_ENTRY: Readonly<Record<string, string>> = {
   'worker-crews': 'src/workers/crews.ts',

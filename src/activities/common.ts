@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/pool';
+import { recordLlmFallback } from '../observability/metrics';
 import { recordAgentRun } from './journal';
 
 export interface CommonActivityDeps {
@@ -9,13 +10,17 @@ export interface CommonActivityDeps {
 /** Activities every crew uses. */
 export function createCommonActivities(deps: CommonActivityDeps) {
   return {
-    /** Journals a step whose LLM answer was replaced by its deterministic fallback. */
-    async journalLlmFallback(entry: { crew: string; step: string; agent: string; reason: string }): Promise<void> {
+    /**
+     * Journals an LLM detour: `pool` when a call moved to the next pool, `deterministic` when the
+     * step's code fallback replaced the LLM's answer.
+     */
+    async journalLlmFallback(entry: { crew: string; step: string; agent: string; kind: 'pool' | 'deterministic'; reason: string }): Promise<void> {
       const { info } = Context.current();
+      recordLlmFallback(entry.kind === 'pool' ? 'provider' : 'deterministic', entry.agent, entry.crew);
       await recordAgentRun(deps.db, {
         workflowId: info.workflowExecution?.workflowId ?? 'standalone',
         runId: info.workflowExecution?.runId ?? '',
-        crew: entry.crew, step: entry.step, agent: entry.agent, kind: 'llm', latencyMs: 0, outcome: 'fallback', detail: entry.reason,
+        crew: entry.crew, step: entry.step, agent: entry.agent, kind: 'llm', latencyMs: 0, outcome: 'fallback', detail: `${entry.kind}: ${entry.reason}`,
       });
     },
   };

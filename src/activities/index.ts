@@ -2,6 +2,11 @@ import type { Db } from '../db/pool';
 import type { RedisClient } from '../db/redis';
 import { createCommonActivities } from './common';
 import { createOrderActivities } from './orders';
+import { createSettlementActivities } from './settlement';
+import { createCampaignActivities } from './campaigns';
+import { createQualityActivities } from './quality';
+import { createOnboardingActivities } from './onboarding';
+import { createConversationActivities } from './conversations';
 
 export interface AgentActivityDeps {
   db: Db;
@@ -9,6 +14,8 @@ export interface AgentActivityDeps {
   redis: RedisClient;
   /** Read replica for reports and analytics; the primary when none is configured. */
   readDb: Db;
+  /** Fairness weight per consignor plan. */
+  fairnessWeights?: Record<string, number>;
 }
 
 /**
@@ -19,6 +26,11 @@ export function createAgentActivities(deps: AgentActivityDeps) {
   return {
     ...createCommonActivities(deps),
     ...createOrderActivities(deps),
+    ...createSettlementActivities(deps),
+    ...createCampaignActivities(deps),
+    ...createQualityActivities(deps),
+    ...createOnboardingActivities(deps),
+    ...createConversationActivities(deps),
   };
 }
 

@@ -18,6 +18,8 @@ const SELLABLE_BATCH = `b.status IN ('in_stock', 'partly_sold') AND b.expiry_dat
 export interface AcceptedOrder {
   orderId: string;
   buyer: { id: number; code: string; tier: 'retail' | 'b2b' | 'vip' };
+  /** Set when every line comes from one consignor: the order is then that consignor's work (fairness). */
+  consignor?: { code: string; fairnessWeight?: number };
   items: { lineNo: number; productId: number; sku: string; name: string; category: string; qty: number }[];
 }
 
@@ -103,6 +105,8 @@ function nonRetryable(type: FailureType, message: string, details?: unknown): Ap
 
 export interface OrderActivityDeps {
   db: Db;
+  /** Fairness weight per consignor plan (e.g. premium 3, standard 1); absent plans weigh 1. */
+  fairnessWeights?: Record<string, number>;
 }
 
 export function createOrderActivities(deps: OrderActivityDeps) {
@@ -127,8 +131,9 @@ export function createOrderActivities(deps: OrderActivityDeps) {
             'SELECT id, code, tier FROM buyers WHERE code = $1', [order.buyerCode]);
           const buyerRow = buyer.rows[0];
           if (!buyerRow) throw nonRetryable(FailureType.UnknownBuyer, `unknown buyer ${order.buyerCode}`);
-          const products = await client.query<{ id: number; sku: string; name: string; category: string }>(
-            `SELECT p.id, p.sku, p.name, c.code AS category FROM products p JOIN categories c ON c.id = p.category_id
+          const products = await client.query<{ id: number; sku: string; name: string; category: string; consignor: string; plan: string }>(
+            `SELECT p.id, p.sku, p.name, c.code AS category, co.code AS consignor, co.plan
+             FROM products p JOIN categories c ON c.id = p.category_id JOIN consignors co ON co.id = p.consignor_id
              WHERE p.sku = ANY($1) AND p.active`, [order.items.map((i) => i.sku)]);
           const bySku = new Map(products.rows.map((p) => [p.sku, p]));
           const unknown = order.items.filter((i) => !bySku.has(i.sku)).map((i) => i.sku);
@@ -144,9 +149,12 @@ export function createOrderActivities(deps: OrderActivityDeps) {
               throw nonRetryable(FailureType.InvalidInput, `order id ${order.orderId} is already used by another order`);
             }
           }
+          const consignors = new Set(products.rows.map((p) => p.consignor));
+          const sole = consignors.size === 1 ? products.rows[0] : undefined;
           return {
             orderId: order.orderId,
             buyer: buyerRow,
+            ...(sole ? { consignor: { code: sole.consignor, ...(deps.fairnessWeights?.[sole.plan] !== undefined ? { fairnessWeight: deps.fairnessWeights[sole.plan] } : {}) } } : {}),
             items: order.items.map((item, index) => {
               const p = bySku.get(item.sku)!;
               return { lineNo: index + 1, productId: p.id, sku: p.sku, name: p.name, category: p.category, qty: item.qty };

@@ -1,11 +1,21 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import { orderArea } from './commands/orders';
+import { campaignArea } from './commands/campaigns';
+import { qualityArea } from './commands/quality';
+import { settlementArea } from './commands/settlement';
+import { chatArea } from './commands/chat';
+import { vendorArea } from './commands/vendors';
 import { CliError, EXIT, type CliArea } from './shared';
 
 /** Each crew's commands live in src/cli/commands/<area>.ts and are registered here (one line each). */
 const AREAS: Record<string, CliArea> = {
   order: orderArea,
+  campaign: campaignArea,
+  quality: qualityArea,
+  settlement: settlementArea,
+  chat: chatArea,
+  vendor: vendorArea,
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config';
+import { clientInterceptors, installTracing } from '../observability/tracing';
 
 export class CliError extends Error {
   constructor(message: string, readonly exitCode: number) {
@@ -12,7 +13,9 @@ export const EXIT = { ok: 0, crewFailed: 1, badInput: 2, unreachable: 3 } as con
 export async function connect(config: Config): Promise<Client> {
   try {
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
-    return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    // A crew's trace starts here, at the client's start call, when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    installTracing({ serviceName: 'greenfood-cli', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+    return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: clientInterceptors() });
   } catch (err) {
     throw new CliError(`cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(err as Error).message}); is the platform running? (npm start)`, EXIT.unreachable);
   }

@@ -1,6 +1,11 @@
 import type { z } from 'zod';
 import type { LlmTaskIO, LlmTaskName } from './contract';
 import { orderTasks } from './tasks/orders';
+import { settlementTasks } from './tasks/settlement';
+import { campaignTasks } from './tasks/campaigns';
+import { qualityTasks } from './tasks/quality';
+import { onboardingTasks } from './tasks/onboarding';
+import { conversationTasks } from './tasks/conversations';
 
 /**
  * Each LLM task: the answer's schema (sent to the model as a JSON schema and checked again here),
@@ -12,6 +17,8 @@ export interface LlmTaskDefinition<T extends LlmTaskName> {
   prompt: (input: LlmTaskIO[T]['input']) => string;
   /** Returns a reason when the answer is well-formed but wrong for this input. */
   check?: (output: LlmTaskIO[T]['output'], input: LlmTaskIO[T]['input']) => string | undefined;
+  /** True only when the prompt carries no personal data, so one answer may serve everybody. */
+  cacheable?: boolean;
 }
 
 export type TaskTable = { [T in LlmTaskName]: LlmTaskDefinition<T> };
@@ -19,6 +26,11 @@ export type TaskTable = { [T in LlmTaskName]: LlmTaskDefinition<T> };
 /** Each crew's task table is spread in here (one line per crew). */
 export const LLM_TASKS: TaskTable = {
   ...orderTasks,
+  ...settlementTasks,
+  ...campaignTasks,
+  ...qualityTasks,
+  ...onboardingTasks,
+  ...conversationTasks,
 };
 
 export function taskDefinition<T extends LlmTaskName>(task: T): LlmTaskDefinition<T> {

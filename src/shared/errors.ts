@@ -6,10 +6,18 @@
 export const FailureType = {
   InvalidInput: 'InvalidInput',
   UnknownBuyer: 'UnknownBuyer',
+  UnknownConsignor: 'UnknownConsignor',
   UnknownProduct: 'UnknownProduct',
   OutOfStock: 'OutOfStock',
   Undeliverable: 'Undeliverable',
   LlmOutputInvalid: 'LlmOutputInvalid',
   LlmUnavailable: 'LlmUnavailable',
+  CampaignOutOfStock: 'CampaignOutOfStock',
+  UnknownBatch: 'UnknownBatch',
+  SettlementBlocked: 'SettlementBlocked',
+  InvalidRequisites: 'InvalidRequisites',
+  DuplicateConsignor: 'DuplicateConsignor',
+  PriceBelowCost: 'PriceBelowCost',
+  NoHubForStorage: 'NoHubForStorage',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -1,12 +1,20 @@
 import { createCrewsWorker } from './factories';
-import { connectTemporal, fatal, startupConfig } from './runtime';
+import { createRedis } from '../db/redis';
+import { connectTemporal, fatal, routerDeps, startupConfig } from './runtime';
+import { startProcessObservability } from '../observability';
+import { CREWS_TASK_QUEUE } from '../shared/temporal';
 
 async function main() {
   const config = startupConfig('crews worker');
+  const observability = await startProcessObservability(config, 'crews');
   const connection = await connectTemporal(config);
-  const worker = await createCrewsWorker({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  observability.watchQueues(connection, config.TEMPORAL_NAMESPACE, [{ name: CREWS_TASK_QUEUE, type: 'workflow' }]);
+  const redis = createRedis(config.REDIS_URL, 'greenfood-crews');
+  const worker = await createCrewsWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, router: routerDeps(config, redis) });
   await worker.run();
+  redis.disconnect();
   await connection.close();
+  await observability.close();
 }
 
 if (require.main === module) main().catch(fatal('crews worker'));

@@ -2,7 +2,11 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config';
 import { startLlmSimulator, type LlmSimulator } from '../llm-sim/server';
 import { createLlmWorker } from './factories';
-import { connectTemporal, fatal, openDb, providerFor, startupConfig } from './runtime';
+import { createDb } from '../db/pool';
+import { createRedis } from '../db/redis';
+import { connectTemporal, fatal, llmWorkerExtras, providerFor, startupConfig } from './runtime';
+import { startProcessObservability } from '../observability';
+import { llmTaskQueue } from '../shared/temporal';
 
 export interface LlmPoolArgs {
   pool: string;
@@ -40,18 +44,24 @@ export async function resolveOllamaUrl(args: LlmPoolArgs, config: Config): Promi
 async function main() {
   const config = startupConfig('llm worker');
   const args = parseLlmPoolArgs(process.argv.slice(2), config);
+  const observability = await startProcessObservability(config, `llm-${args.pool}`);
   const { url, simulator } = await resolveOllamaUrl(args, config);
   const connection = await connectTemporal(config);
-  const db = openDb(config, `greenfood-llm-${args.pool}`);
+  observability.watchQueues(connection, config.TEMPORAL_NAMESPACE, [{ name: llmTaskQueue(args.pool), type: 'activity' }]);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_LLM, `greenfood-llm-${args.pool}`);
+  const redis = createRedis(config.REDIS_URL, `greenfood-llm-${args.pool}`);
   const worker = await createLlmWorker({
     connection, namespace: config.TEMPORAL_NAMESPACE, db, pool: args.pool, parallel: args.parallel,
     provider: providerFor(args.pool, config, url),
+    ...llmWorkerExtras(config, redis, args.pool),
   });
   console.log(JSON.stringify({ msg: 'llm worker polling', taskQueue: `greenfood-llm-${args.pool}`, parallel: args.parallel }));
   await worker.run();
   await simulator?.close();
+  redis.disconnect();
   await db.end();
   await connection.close();
+  await observability.close();
 }
 
 if (require.main === module) main().catch(fatal('llm worker'));

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -24,7 +25,7 @@ import { FailureType } from '../shared/errors';
 import { formatUah } from '../shared/money';
 import { priorityKeyOf } from '../shared/priority';
 import { SearchAttr } from '../shared/temporal';
-import { agentActivities, DEFAULT_LLM_POOL, failureReason, generateOrFallback, llmActivities, type AgentProxy, type LlmProxy } from './proxies';
+import { agentActivities, failureReason, generateOrFallback, LlmCaller, type AgentProxy } from './proxies';
 
 /**
  * The order crew: Assistant → Seller → Warehouse → Logistics → Finance → Customer Care.
@@ -36,8 +37,8 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<FulfillOrd
   const { workflowId } = workflowInfo();
   const tier = input.priority ?? 'regular';
   const priorityKey = priorityKeyOf(tier);
-  const agents = agentActivities(priorityKey);
-  const llm = llmActivities(priorityKey, input.llmPool ?? DEFAULT_LLM_POOL);
+  let agents = agentActivities(priorityKey);
+  let llm = new LlmCaller({ priorityKey, tier, pinnedPool: input.llmPool });
 
   const progress: OrderProgress = { step: 'assistant', completed: [], compensations: [] };
   setHandler(orderProgressQuery, () => progress);
@@ -56,6 +57,15 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<FulfillOrd
       { summary: `Assistant: validate and accept ${input.items.length} line(s)` }, [input, workflowId]);
     compensations.push({ name: 'cancel order', run: () => agents.compensateCancelOrder(accepted.orderId, 'crew failed') });
     upsertSearchAttributes([{ key: SearchAttr.BuyerTier, value: accepted.buyer.tier }]);
+    // patched(): crews started before consignor fairness existed replay without it.
+    if (accepted.consignor && patched('consignor-fairness')) {
+      // Work that belongs to one consignor queues under its fairness key, so one consignor's flood
+      // cannot starve the others' orders.
+      const fairness = { key: `consignor-${accepted.consignor.code}`, weight: accepted.consignor.fairnessWeight };
+      agents = agentActivities(priorityKey, fairness);
+      llm = new LlmCaller({ priorityKey, tier, pinnedPool: input.llmPool, fairness, consignorId: accepted.consignor.code });
+      upsertSearchAttributes([{ key: SearchAttr.ConsignorId, value: accepted.consignor.code }]);
+    }
     done('assistant');
 
     enter('seller', 'checking availability and pricing');
@@ -156,7 +166,7 @@ async function chooseLine(
   line: BasketLineAnalysis,
   accepted: AcceptedOrder,
   input: FulfillOrderInput,
-  llm: LlmProxy,
+  llm: LlmCaller,
   agents: AgentProxy,
   fallbacks: OrderStep[],
 ): Promise<ChosenLine> {

@@ -27,7 +27,8 @@ async function placeOrder(config: Config, file: string | undefined, flags: Commo
   }
   const parsed = FulfillOrderInputSchema.safeParse(raw);
   if (!parsed.success) throw new CliError(`invalid order: ${describeIssues(parsed.error)}`, EXIT.badInput);
-  const input = { ...parsed.data, llmPool: parsed.data.llmPool ?? config.LLM_POOL };
+  // No pool in the file: the router picks one per LLM call (urgent → cloud, else the least-loaded local pool).
+  const input = parsed.data;
 
   const client = await connect(config);
   try {

@@ -3,6 +3,8 @@ import type { TaskTable } from '../tasks';
 
 export const orderTasks: Pick<TaskTable, 'choose_substitute' | 'order_confirmation'> = {
   choose_substitute: {
+    // Products and quantities only: the same shortage gets the same advice for every buyer.
+    cacheable: true,
     schema: (input) => {
       const skus = input.candidates.map((c) => c.sku);
       const [first, ...rest] = skus;
