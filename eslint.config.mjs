@@ -35,7 +35,9 @@ export default tseslint.config(
   },
   {
     // Everything a workflow may import: the workflows themselves, crew contracts and pure domain code.
-    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts', 'src/**/contract.ts', 'src/**/*.contract.ts'],
+    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts', 'src/**/contract.ts', 'src/**/*.contract.ts', 'src/observability/workflow-interceptors.ts', 'src/observability/names.ts',
+      // pure helpers that crew workflows import
+      'src/*/rules.ts', 'src/*/messages.ts', 'src/settlement/render.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: forbiddenInWorkflows, message: 'Workflow code must stay deterministic: no Node built-ins or I/O modules (use an activity).' }],

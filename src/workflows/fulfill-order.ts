@@ -61,7 +61,7 @@ export async function fulfillOrder(input: FulfillOrderInput): Promise<FulfillOrd
     if (accepted.consignor && patched('consignor-fairness')) {
       // Work that belongs to one consignor queues under its fairness key, so one consignor's flood
       // cannot starve the others' orders.
-      const fairness = { key: `consignor-${accepted.consignor.code}`, weight: accepted.consignor.fairnessWeight };
+      const fairness = { key: accepted.consignor.code, weight: accepted.consignor.fairnessWeight };
       agents = agentActivities(priorityKey, fairness);
       llm = new LlmCaller({ priorityKey, tier, pinnedPool: input.llmPool, fairness, consignorId: accepted.consignor.code });
       upsertSearchAttributes([{ key: SearchAttr.ConsignorId, value: accepted.consignor.code }]);
