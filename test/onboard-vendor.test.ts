@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -24,13 +25,13 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
   return err.cause;
 }
 
-/** Runs that the replay test re-executes against today's workflow code. */
-const finishedRuns: { workflowId: string; runId: string }[] = [];
+/** Runs that the replay test re-executes against today's workflow code; named ones can be recorded for test/replay.test.ts. */
+const finishedRuns: { workflowId: string; runId: string; name?: string }[] = [];
 
-async function run(platform: Platform, input: OnboardVendorInput) {
+async function run(platform: Platform, input: OnboardVendorInput, name?: string) {
   const { handle, started } = await startOnboardVendor(platform.client, input);
   assert.equal(started, true);
-  finishedRuns.push({ workflowId: handle.workflowId, runId: (await handle.describe()).runId });
+  finishedRuns.push({ workflowId: handle.workflowId, runId: (await handle.describe()).runId, ...(name ? { name } : {}) });
   return handle.result();
 }
 
@@ -86,7 +87,7 @@ describe('onboard_vendor crew', () => {
         productLine({ name: 'Пельмені тестові, 800 г', category: 'frozen', storage: 'frozen', weightG: 800, volumeMl: 1100, shelfLifeDays: 180, allergens: ['глютен', 'яйця'] }),
       ],
     });
-    const result = await run(platform, input);
+    const result = await run(platform, input, 'happy');
     const workflowId = `onboard-${input.requisites.edrpou}`;
 
     const consignor = await platform.db.query<{ id: number; code: string; status: string; commission_bp: number; payment_terms_days: number; plan: string; iban: string }>(
@@ -178,7 +179,7 @@ describe('onboard_vendor crew', () => {
     // Web UI: search attributes and one activity per agent tool, in crew order.
     const handle = platform.client.workflow.getHandle(workflowId);
     const attrs = Object.fromEntries((await handle.describe()).typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
-    assert.deepEqual([attrs.Crew, attrs.ConsignorId, attrs.PriorityTier], ['onboard_vendor', String(c.id), 'regular']);
+    assert.deepEqual([attrs.Crew, attrs.ConsignorId, attrs.PriorityTier], ['onboard_vendor', c.code, 'regular']);
     const history = await handle.fetchHistory();
     const activities = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
     assert.deepEqual(activities, [
@@ -194,12 +195,12 @@ describe('onboard_vendor crew', () => {
   test('onboarding rejects a duplicate consignor (same EDRPOU or same IBAN) and writes nothing', async () => {
     const existing = await platform.db.query<{ edrpou: string; iban: string; code: string }>(`SELECT edrpou, iban, code FROM consignors WHERE code = 'C003'`);
     const seeded = existing.rows[0]!;
-    for (const requisites of [
+    for (const [i, requisites] of [
       { legalName: 'ТОВ «Двійник»', edrpou: seeded.edrpou, iban: freshIban() },
       { legalName: 'ТОВ «Двійник»', edrpou: freshEdrpou(), iban: seeded.iban },
-    ]) {
+    ].entries()) {
       const before = await domainCounts(platform.db);
-      const failure = await failureOf(run(platform, vendorInput(platform, { requisites })));
+      const failure = await failureOf(run(platform, vendorInput(platform, { requisites }), i === 0 ? 'duplicate' : undefined));
       assert.equal(failure.type, 'DuplicateConsignor');
       assert.equal(failure.nonRetryable, true);
       assert.match(failure.message, new RegExp(`consignor ${seeded.code} .* already registered with this ${requisites.edrpou === seeded.edrpou ? 'EDRPOU' : 'IBAN'}`));
@@ -238,7 +239,7 @@ describe('onboard_vendor crew', () => {
       ],
     });
     const before = await domainCounts(platform.db);
-    const failure = await failureOf(run(platform, input));
+    const failure = await failureOf(run(platform, input, 'compensated'));
     assert.equal(failure.type, 'PriceBelowCost');
     assert.match(failure.message, /line 2 .* price 100\.00 грн ≤ cost 120\.00 грн/);
     const workflowId = `onboard-${input.requisites.edrpou}`;
@@ -259,7 +260,7 @@ describe('onboard_vendor crew', () => {
     assert.equal(again.started, true);
     const concurrent = await startOnboardVendor(platform.client, fixed);
     assert.equal(concurrent.started, false);
-    finishedRuns.push({ workflowId, runId: (await again.handle.describe()).runId });
+    finishedRuns.push({ workflowId, runId: (await again.handle.describe()).runId, name: 'rerun' });
     const result = await again.handle.result();
     assert.equal(result.status, 'active');
     assert.equal(result.mergeProposals.length, 1);
@@ -335,7 +336,7 @@ describe('onboard_vendor crew', () => {
     platform.sim.setFaults({ mode: 'error' });
     let result;
     try {
-      result = await run(platform, input);
+      result = await run(platform, input, 'llm-fallback');
     } finally {
       platform.sim.setFaults({ mode: 'none' });
     }
@@ -390,6 +391,18 @@ describe('onboard_vendor crew', () => {
       replayed++;
     }
     assert.equal(replayed, finishedRuns.length);
+
+    // `RECORD_HISTORIES=1` keeps one history per ending for test/replay.test.ts, which replays
+    // committed histories against later code (a change that would break running crews fails there).
+    if (process.env.RECORD_HISTORIES === '1') {
+      const dir = path.join(__dirname, 'histories', 'onboard-vendor');
+      await mkdir(dir, { recursive: true });
+      for (const r of finishedRuns.filter((x) => x.name)) {
+        const args = ['workflow', 'show', '--workflow-id', r.workflowId, '--run-id', r.runId, '--address', TEMPORAL_ADDRESS, '--output', 'json'];
+        const { stdout } = await promisify(execFile)(process.env.TEMPORAL_CLI ?? 'temporal', args, { maxBuffer: 64 * 1024 * 1024 });
+        await writeFile(path.join(dir, `${r.name!}.json`), stdout);
+      }
+    }
   });
 });
 

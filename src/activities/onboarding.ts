@@ -41,6 +41,8 @@ export interface RegisteredVendor {
   onboardingId: number;
   consignorId: number;
   consignorCode: string;
+  /** Fairness weight of the consignor's plan, when configured. */
+  fairnessWeight?: number;
   name: string;
   plan: ValidOnboardVendorInput['plan'];
   language: 'uk' | 'en';
@@ -122,6 +124,8 @@ interface RunRow {
 
 export interface OnboardingActivityDeps {
   db: Db;
+  /** Fairness weight per plan (config FAIRNESS_WEIGHTS). */
+  fairnessWeights?: Record<string, number>;
 }
 
 export function createOnboardingActivities(deps: OnboardingActivityDeps) {
@@ -173,6 +177,7 @@ export function createOnboardingActivities(deps: OnboardingActivityDeps) {
       onboardingId: run.id,
       consignorId: run.consignor_id,
       consignorCode: run.consignor_code,
+      ...(deps.fairnessWeights?.[input.plan] !== undefined ? { fairnessWeight: deps.fairnessWeights[input.plan] } : {}),
       name: input.name,
       plan: input.plan,
       language: input.language,

@@ -22,7 +22,7 @@ import {
 import { fallbackCardCopy, fallbackOnboardingPlan, fallbackRecommendations } from '../onboarding/rules';
 import { priorityKeyOf } from '../shared/priority';
 import { SearchAttr } from '../shared/temporal';
-import { agentActivities, DEFAULT_LLM_POOL, failureReason, generateOrFallback, llmActivities } from './proxies';
+import { agentActivities, failureReason, generateOrFallback, LlmCaller } from './proxies';
 
 /**
  * The onboarding crew: Assistant → Catalog → Warehouse → Finance → Vendor Success.
@@ -35,10 +35,10 @@ export async function onboardVendor(input: OnboardVendorInput): Promise<OnboardV
   const { workflowId, firstExecutionRunId } = workflowInfo();
   // The first run id survives retries and continue-as-new, yet differs for a new run after a failed one.
   const runKey = `${workflowId}/${firstExecutionRunId}`;
-  const priorityKey = priorityKeyOf(input.priority ?? 'regular');
-  const fairnessKey = `consignor-${input.requisites?.edrpou ?? 'unknown'}`;
-  const agents = agentActivities(priorityKey, fairnessKey);
-  const llm = llmActivities(priorityKey, input.llmPool ?? DEFAULT_LLM_POOL, fairnessKey);
+  const tier = input.priority ?? 'regular';
+  const priorityKey = priorityKeyOf(tier);
+  let agents = agentActivities(priorityKey);
+  let llm = new LlmCaller({ priorityKey, tier, pinnedPool: input.llmPool });
 
   const progress: OnboardingProgress = { step: 'assistant', completed: [], compensations: [] };
   setHandler(onboardingProgressQuery, () => progress);
@@ -59,7 +59,11 @@ export async function onboardVendor(input: OnboardVendorInput): Promise<OnboardV
       { summary: `Assistant: register ${input.name} (EDRPOU ${input.requisites?.edrpou})` }, [input, workflowId, runKey]);
     const registered = vendor;
     progress.consignorId = registered.consignorId;
-    upsertSearchAttributes([{ key: SearchAttr.ConsignorId, value: String(registered.consignorId) }]);
+    // From here the work belongs to one consignor: its fairness key (weight by plan) and cloud token budget.
+    const fairness = { key: registered.consignorCode, ...(registered.fairnessWeight !== undefined ? { weight: registered.fairnessWeight } : {}) };
+    agents = agentActivities(priorityKey, fairness);
+    llm = new LlmCaller({ priorityKey, tier, pinnedPool: input.llmPool, fairness, consignorId: registered.consignorCode });
+    upsertSearchAttributes([{ key: SearchAttr.ConsignorId, value: registered.consignorCode }]);
     const planInput: OnboardingPlanInput = {
       consignorName: registered.name, plan: registered.plan, language: registered.language,
       ...(registered.region ? { region: registered.region } : {}),

@@ -1,14 +1,11 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { startMarketingCampaign } from '../../campaigns/client';
 import type { CampaignResult } from '../../campaigns/contract';
 import { CHANNEL_LABEL, formatKpiTarget } from '../../campaigns/rules';
-import { describeIssues, MarketingCampaignInputSchema } from '../../campaigns/schema';
+import { MarketingCampaignInputSchema, type ValidMarketingCampaignInput } from '../../campaigns/schema';
 import type { Config } from '../../config';
 import { createDb } from '../../db/pool';
 import { formatUah } from '../../shared/money';
-import { isPriorityTier } from '../../shared/priority';
-import { CliError, connect, EXIT, readJsonFile, uiLink, type CliArea, type CommonFlags } from '../shared';
+import { CliError, EXIT, startCrewFromFile, type CliArea, type CommonFlags } from '../shared';
 
 function printResult(result: CampaignResult) {
   console.log(`Campaign ${result.campaignId}: ${result.status}; landing page greenfood.ua/${result.page.slug} — "${result.page.title}"`);
@@ -23,44 +20,13 @@ function printResult(result: CampaignResult) {
   if (result.fallbacks.length) console.log(`  LLM fallbacks used in: ${result.fallbacks.join(', ')}`);
 }
 
-async function startCampaign(config: Config, file: string | undefined, flags: CommonFlags) {
-  const raw = await readJsonFile(file, 'campaign start');
-  if (flags.priority !== undefined) {
-    if (!isPriorityTier(flags.priority)) throw new CliError(`--priority must be vip, regular or background, got ${flags.priority}`, EXIT.badInput);
-    if (typeof raw === 'object' && raw !== null) (raw as Record<string, unknown>).priority = flags.priority;
-  }
-  const parsed = MarketingCampaignInputSchema.safeParse(raw);
-  if (!parsed.success) throw new CliError(`invalid campaign: ${describeIssues(parsed.error)}`, EXIT.badInput);
-  const input = parsed.data;
-
-  const client = await connect(config);
-  try {
-    const { handle, started } = await startMarketingCampaign(client, input);
-    const info = { workflowId: handle.workflowId, started, webUi: uiLink(config, handle.workflowId) };
-    if (!flags.json) {
-      console.log(started ? `Started ${handle.workflowId}` : `Campaign ${input.campaignId} is running or done; nothing new started (${handle.workflowId})`);
-      console.log(`Web UI: ${info.webUi}`);
-    }
-    if (!flags.wait) {
-      if (flags.json) console.log(JSON.stringify(info));
-      return;
-    }
-    try {
-      const result = await handle.result();
-      if (flags.json) console.log(JSON.stringify({ ...info, result }));
-      else printResult(result);
-    } catch (err) {
-      if (err instanceof WorkflowFailedError) {
-        const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-        const message = `campaign ${input.campaignId} failed${cause?.type ? ` [${cause.type}]` : ''}: ${cause?.message ?? err.message}`;
-        if (flags.json) console.log(JSON.stringify({ ...info, error: { type: cause?.type, message } }));
-        throw new CliError(message, EXIT.crewFailed);
-      }
-      throw err;
-    }
-  } finally {
-    await client.connection.close();
-  }
+function startCampaign(config: Config, file: string | undefined, flags: CommonFlags) {
+  return startCrewFromFile<ValidMarketingCampaignInput, CampaignResult>({
+    config, file, flags, command: 'campaign start', noun: 'campaign', schema: MarketingCampaignInputSchema,
+    start: startMarketingCampaign,
+    alreadyStarted: (input) => `Campaign ${input.campaignId} is running or done`,
+    print: printResult,
+  });
 }
 
 async function showCampaign(config: Config, campaignId: string | undefined, json: boolean) {

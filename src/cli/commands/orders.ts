@@ -1,13 +1,10 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import { createDb } from '../../db/pool';
 import { startFulfillOrder } from '../../orders/client';
 import type { FulfillOrderResult } from '../../orders/contract';
-import { describeIssues, FulfillOrderInputSchema } from '../../orders/schema';
+import { FulfillOrderInputSchema, type ValidFulfillOrderInput } from '../../orders/schema';
 import { formatUah } from '../../shared/money';
-import { isPriorityTier } from '../../shared/priority';
-import { CliError, connect, EXIT, readJsonFile, uiLink, type CliArea, type CommonFlags } from '../shared';
+import { CliError, connect, EXIT, startCrewFromFile, uiLink, type CliArea, type CommonFlags } from '../shared';
 
 function printResult(result: FulfillOrderResult) {
   console.log(`Order ${result.orderId}: ${result.status}, total ${formatUah(result.totalKop)} (goods ${formatUah(result.subtotalKop - result.discountKop)}, delivery ${formatUah(result.deliveryKop)}), pay by ${result.paymentDueDate}`);
@@ -19,45 +16,14 @@ function printResult(result: FulfillOrderResult) {
   console.log(`\n${result.confirmationMessage}`);
 }
 
-async function placeOrder(config: Config, file: string | undefined, flags: CommonFlags) {
-  const raw = await readJsonFile(file, 'order place');
-  if (flags.priority !== undefined) {
-    if (!isPriorityTier(flags.priority)) throw new CliError(`--priority must be vip, regular or background, got ${flags.priority}`, EXIT.badInput);
-    if (typeof raw === 'object' && raw !== null) (raw as Record<string, unknown>).priority = flags.priority;
-  }
-  const parsed = FulfillOrderInputSchema.safeParse(raw);
-  if (!parsed.success) throw new CliError(`invalid order: ${describeIssues(parsed.error)}`, EXIT.badInput);
-  // No pool in the file: the router picks one per LLM call (urgent → cloud, else the least-loaded local pool).
-  const input = parsed.data;
-
-  const client = await connect(config);
-  try {
-    const { handle, started } = await startFulfillOrder(client, input);
-    const info = { workflowId: handle.workflowId, started, webUi: uiLink(config, handle.workflowId) };
-    if (!flags.json) {
-      console.log(started ? `Started ${handle.workflowId}` : `Order ${input.orderId} was already submitted; nothing new started (${handle.workflowId})`);
-      console.log(`Web UI: ${info.webUi}`);
-    }
-    if (!flags.wait) {
-      if (flags.json) console.log(JSON.stringify(info));
-      return;
-    }
-    try {
-      const result = await handle.result();
-      if (flags.json) console.log(JSON.stringify({ ...info, result }));
-      else printResult(result);
-    } catch (err) {
-      if (err instanceof WorkflowFailedError) {
-        const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-        const message = `${cause?.type ? `[${cause.type}] ` : ''}${cause?.message ?? err.message}`;
-        if (flags.json) console.log(JSON.stringify({ ...info, error: { type: cause?.type, message } }));
-        throw new CliError(message, EXIT.crewFailed);
-      }
-      throw err;
-    }
-  } finally {
-    await client.connection.close();
-  }
+function placeOrder(config: Config, file: string | undefined, flags: CommonFlags) {
+  return startCrewFromFile<ValidFulfillOrderInput, FulfillOrderResult>({
+    config, file, flags, command: 'order place', noun: 'order', schema: FulfillOrderInputSchema,
+    // No pool in the file: the router picks one per LLM call (urgent → cloud, else the least-loaded local pool).
+    start: startFulfillOrder,
+    alreadyStarted: (input) => `Order ${input.orderId} was already submitted`,
+    print: printResult,
+  });
 }
 
 async function orderStatus(config: Config, orderId: string | undefined, json: boolean) {

@@ -1,13 +1,10 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import { createDb } from '../../db/pool';
 import { startOnboardVendor } from '../../onboarding/client';
 import { onboardingWorkflowId, type OnboardVendorResult } from '../../onboarding/contract';
-import { describeIssues, isValidEdrpou, OnboardVendorInputSchema } from '../../onboarding/schema';
+import { isValidEdrpou, OnboardVendorInputSchema, type ValidOnboardVendorInput } from '../../onboarding/schema';
 import { formatUah } from '../../shared/money';
-import { isPriorityTier } from '../../shared/priority';
-import { CliError, connect, EXIT, readJsonFile, uiLink, type CliArea, type CommonFlags } from '../shared';
+import { CliError, EXIT, startCrewFromFile, uiLink, type CliArea, type CommonFlags } from '../shared';
 
 function printResult(r: OnboardVendorResult) {
   console.log(`Consignor ${r.consignorCode} (id ${r.consignorId}): ${r.status}; ${r.pricing.plan} plan, commission ${(r.pricing.commissionBp / 100).toFixed(2)} %, payout ${r.pricing.paymentTermsDays} days after the monthly act`);
@@ -30,44 +27,13 @@ function printResult(r: OnboardVendorResult) {
   console.log(`\n${r.plan}\n\n${r.recommendations}`);
 }
 
-async function onboard(config: Config, file: string | undefined, flags: CommonFlags) {
-  const raw = await readJsonFile(file, 'vendor onboard');
-  if (flags.priority !== undefined) {
-    if (!isPriorityTier(flags.priority)) throw new CliError(`--priority must be vip, regular or background, got ${flags.priority}`, EXIT.badInput);
-    if (typeof raw === 'object' && raw !== null) (raw as Record<string, unknown>).priority = flags.priority;
-  }
-  const parsed = OnboardVendorInputSchema.safeParse(raw);
-  if (!parsed.success) throw new CliError(`invalid onboarding request: ${describeIssues(parsed.error)}`, EXIT.badInput);
-  const input = { ...parsed.data, llmPool: parsed.data.llmPool ?? config.LLM_POOL };
-
-  const client = await connect(config);
-  try {
-    const { handle, started } = await startOnboardVendor(client, input);
-    const info = { workflowId: handle.workflowId, started, webUi: uiLink(config, handle.workflowId) };
-    if (!flags.json) {
-      console.log(started ? `Started ${handle.workflowId}` : `EDRPOU ${input.requisites.edrpou} is already onboarded or being onboarded; nothing new started (${handle.workflowId})`);
-      console.log(`Web UI: ${info.webUi}`);
-    }
-    if (!flags.wait) {
-      if (flags.json) console.log(JSON.stringify(info));
-      return;
-    }
-    try {
-      const result = await handle.result();
-      if (flags.json) console.log(JSON.stringify({ ...info, result }));
-      else printResult(result);
-    } catch (err) {
-      if (err instanceof WorkflowFailedError) {
-        const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-        const message = `onboarding of ${input.name} failed${cause?.type ? ` [${cause.type}]` : ''}: ${cause?.message ?? err.message}`;
-        if (flags.json) console.log(JSON.stringify({ ...info, error: { type: cause?.type, message } }));
-        throw new CliError(message, EXIT.crewFailed);
-      }
-      throw err;
-    }
-  } finally {
-    await client.connection.close();
-  }
+function onboard(config: Config, file: string | undefined, flags: CommonFlags) {
+  return startCrewFromFile<ValidOnboardVendorInput, OnboardVendorResult>({
+    config, file, flags, command: 'vendor onboard', noun: 'onboarding request', schema: OnboardVendorInputSchema,
+    start: startOnboardVendor,
+    alreadyStarted: (input) => `EDRPOU ${input.requisites.edrpou} is already onboarded or being onboarded`,
+    print: printResult,
+  });
 }
 
 async function status(config: Config, edrpou: string | undefined, json: boolean) {
