@@ -171,6 +171,21 @@ void test('docker-compose config accepts docker-compose.yml', async (t) => {
   assert.doesNotMatch(stderr, /variable is not set/i, 'every ${VAR} in docker-compose.yml needs a default');
 });
 
+void test('the GPU override merges onto the base stack and gives Ollama an NVIDIA GPU', async (t) => {
+  const override = obj(parseDocument(readFileSync(path.join(repoRoot, 'docker-compose.gpu.yml'), 'utf8')).toJS(), 'docker-compose.gpu.yml');
+  const ollama = obj(obj(override.services, 'services').ollama, 'services.ollama');
+  const devices = obj(obj(obj(ollama.deploy, 'deploy').resources, 'deploy.resources').reservations, 'deploy.resources.reservations').devices;
+  assert.ok(Array.isArray(devices) && devices.length === 1);
+  assert.equal(obj(devices[0], 'device').driver, 'nvidia');
+  if (!onPath('docker-compose')) {
+    t.skip('docker-compose not on PATH; the override was checked structurally only');
+    return;
+  }
+  const { code, stdout, stderr } = await run('docker-compose', ['-f', 'docker-compose.yml', '-f', 'docker-compose.gpu.yml', 'config']);
+  assert.equal(code, 0, `docker-compose config failed:\n${stderr}`);
+  assert.match(stdout, /driver: nvidia/);
+});
+
 // ---- (b) compose-spec subset (what docker-compose 1.29's schema allows) ------------------------------
 
 const TOP_LEVEL_KEYS = new Set(['version', 'services', 'networks', 'volumes', 'secrets', 'configs']);
