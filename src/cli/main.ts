@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
+import { catalogArea } from './commands/catalog';
 import { orderArea } from './commands/orders';
 import { campaignArea } from './commands/campaigns';
 import { qualityArea } from './commands/quality';
@@ -11,6 +12,7 @@ import { CliError, EXIT, type CliArea } from './shared';
 /** Each crew's commands live in src/cli/commands/<area>.ts and are registered here (one line each). */
 const AREAS: Record<string, CliArea> = {
   order: orderArea,
+  catalog: catalogArea,
   campaign: campaignArea,
   quality: qualityArea,
   settlement: settlementArea,

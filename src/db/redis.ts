@@ -3,14 +3,15 @@ import Redis from 'ioredis';
 export type RedisClient = Redis;
 
 /**
- * Redis holds only fast, rebuildable state (sessions, caches, pool health). Commands fail fast
- * while it is down instead of queueing, so callers can degrade (a cache miss) rather than hang.
+ * Redis holds only fast, rebuildable state (sessions, caches, pool health). A command issued while
+ * the client is still connecting waits for the connection; while Redis is down it fails after one
+ * reconnect attempt, so callers degrade (a cache miss) within a fraction of a second, never hang.
  */
 export function createRedis(url: string, name: string): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
+    connectTimeout: 1000,
     lazyConnect: false,
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
