@@ -169,6 +169,20 @@ describe('LLM response cache', () => {
     assert.equal(sim.stats().requests, before + 2);
   });
 
+  test('a failed generation rejects its caller only: no unhandled rejection that would end the worker', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      const cache = new LlmCache({ redis, prefix, ttlSeconds: 60 });
+      await assert.rejects(cache.getOrCompute(uniqueId('fail'), () => Promise.reject(new Error('node died')), () => true), /node died/);
+      await sleep(50);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
   test('Redis down costs cache hits only', async () => {
     const deadRedis = createRedis('redis://127.0.0.1:1/0', 'greenfood-dead');
     try {

@@ -39,7 +39,11 @@ export class LlmCache {
     if (local) return { value: await local, outcome: 'shared' };
 
     const work = this.computeOnce(key, compute, isCacheable);
-    this.inFlight.set(key, work.then((r) => r.value));
+    const shared = work.then((r) => r.value);
+    // When the generation fails and nobody else waits on it, the shared copy must not surface as an
+    // unhandled rejection (which ends the worker process); the caller gets the error from `work`.
+    shared.catch(() => undefined);
+    this.inFlight.set(key, shared);
     try {
       return await work;
     } finally {
