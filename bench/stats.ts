@@ -1,3 +1,5 @@
+import { mulberry32 } from '../src/shared/random';
+
 /** Pure statistics of the benchmark: no I/O, so the test can check them on known inputs. */
 
 /** Nearest-rank percentile (p in 0..100) of unsorted values; null for no values. */
@@ -95,14 +97,5 @@ export function bucketize(times: readonly number[], t0: number, t1: number, widt
   return counts.map((c, i) => [((i + 1) * widthMs) / 1000, c / (widthMs / 1000)]);
 }
 
-/** A deterministic PRNG (mulberry32) so a benchmark's order mix is the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG so a benchmark's order mix is the same on every run. */
+export const rng = mulberry32;

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../shared/random';
+
 // Demo catalogue for GREENFOOD and a pure, seeded generator over it.
 // Kept free of I/O so tests can regenerate exactly what seed.ts inserted.
 
@@ -19,16 +21,8 @@ export interface Rng {
   shuffle<T>(items: readonly T[]): T[];
 }
 
-// mulberry32: tiny, fast and good enough for demo data; Math.random cannot be seeded.
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   return {
     next,

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { instanceFor, promptFragment } from './schema-instance';
+import { mulberry32 } from '../shared/random';
 
 export type FaultMode = 'none' | 'error' | 'timeout' | 'malformed';
 
@@ -102,18 +103,6 @@ const SIM_VERSION = '0.0.0-llm-sim';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Mulberry32: a seeded PRNG, because Math.random would make fault-injection runs unrepeatable. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function approxTokens(text: string): number {
