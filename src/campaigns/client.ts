@@ -1,9 +1,10 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { priorityKeyOf } from '../shared/priority';
 import { CREWS_TASK_QUEUE, SearchAttr } from '../shared/temporal';
 import type { marketingCampaign } from '../workflows/marketing-campaign';
 import { campaignWorkflowId, MARKETING_CAMPAIGN_CREW, MARKETING_CAMPAIGN_WORKFLOW, type MarketingCampaignInput } from './contract';
+import { startOnce } from '../client/start-once';
 
 export interface StartedCampaign {
   handle: WorkflowHandle<typeof marketingCampaign>;
@@ -19,26 +20,18 @@ export interface StartedCampaign {
 export async function startMarketingCampaign(client: Client, input: MarketingCampaignInput): Promise<StartedCampaign> {
   const workflowId = campaignWorkflowId(input.campaignId);
   const tier = input.priority ?? 'background';
-  try {
-    const handle = await client.workflow.start<typeof marketingCampaign>(MARKETING_CAMPAIGN_WORKFLOW, {
-      workflowId,
-      taskQueue: CREWS_TASK_QUEUE,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      priority: { priorityKey: priorityKeyOf(tier) },
-      staticSummary: `Campaign ${input.campaignId} · ${input.products.length} product(s) · ${input.channels.join(', ')} · ${tier.toUpperCase()}`,
-      staticDetails: `«${input.name}» ${input.startDate}…${input.endDate}; SKUs ${input.products.join(', ')}; budget ${(input.budgetKop / 100).toFixed(2)} UAH`,
-      typedSearchAttributes: [
-        { key: SearchAttr.Crew, value: MARKETING_CAMPAIGN_CREW },
-        { key: SearchAttr.PriorityTier, value: tier },
-      ],
-    });
-    return { handle, started: true };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return { handle: client.workflow.getHandle<typeof marketingCampaign>(workflowId), started: false };
-    }
-    throw err;
-  }
+  return startOnce<typeof marketingCampaign>(client, MARKETING_CAMPAIGN_WORKFLOW, {
+    workflowId,
+    taskQueue: CREWS_TASK_QUEUE,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    priority: { priorityKey: priorityKeyOf(tier) },
+    staticSummary: `Campaign ${input.campaignId} · ${input.products.length} product(s) · ${input.channels.join(', ')} · ${tier.toUpperCase()}`,
+    staticDetails: `«${input.name}» ${input.startDate}…${input.endDate}; SKUs ${input.products.join(', ')}; budget ${(input.budgetKop / 100).toFixed(2)} UAH`,
+    typedSearchAttributes: [
+      { key: SearchAttr.Crew, value: MARKETING_CAMPAIGN_CREW },
+      { key: SearchAttr.PriorityTier, value: tier },
+    ],
+  });
 }

@@ -1,9 +1,10 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { priorityKeyOf } from '../shared/priority';
 import { CREWS_TASK_QUEUE, SearchAttr } from '../shared/temporal';
 import type { onboardVendor } from '../workflows/onboard-vendor';
 import { ONBOARD_VENDOR_CREW, ONBOARD_VENDOR_WORKFLOW, onboardingWorkflowId, type OnboardVendorInput } from './contract';
+import { startOnce } from '../client/start-once';
 
 export interface StartedOnboarding {
   handle: WorkflowHandle<typeof onboardVendor>;
@@ -18,26 +19,18 @@ export interface StartedOnboarding {
  */
 export async function startOnboardVendor(client: Client, input: OnboardVendorInput): Promise<StartedOnboarding> {
   const workflowId = onboardingWorkflowId(input.requisites.edrpou);
-  try {
-    const handle = await client.workflow.start<typeof onboardVendor>(ONBOARD_VENDOR_WORKFLOW, {
-      workflowId,
-      taskQueue: CREWS_TASK_QUEUE,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      priority: { priorityKey: priorityKeyOf(input.priority) },
-      staticSummary: `Onboard ${input.name} · ${input.products.length} product${input.products.length === 1 ? '' : 's'} · ${input.plan} · ${input.priority.toUpperCase()}`,
-      staticDetails: `${input.requisites.legalName}, EDRPOU ${input.requisites.edrpou}; hubs ${input.hubs.join(', ') || 'any'}; products ${input.products.map((p) => p.name).join('; ')}`,
-      typedSearchAttributes: [
-        { key: SearchAttr.Crew, value: ONBOARD_VENDOR_CREW },
-        { key: SearchAttr.PriorityTier, value: input.priority },
-      ],
-    });
-    return { handle, started: true };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return { handle: client.workflow.getHandle<typeof onboardVendor>(workflowId), started: false };
-    }
-    throw err;
-  }
+  return startOnce<typeof onboardVendor>(client, ONBOARD_VENDOR_WORKFLOW, {
+    workflowId,
+    taskQueue: CREWS_TASK_QUEUE,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    priority: { priorityKey: priorityKeyOf(input.priority) },
+    staticSummary: `Onboard ${input.name} · ${input.products.length} product${input.products.length === 1 ? '' : 's'} · ${input.plan} · ${input.priority.toUpperCase()}`,
+    staticDetails: `${input.requisites.legalName}, EDRPOU ${input.requisites.edrpou}; hubs ${input.hubs.join(', ') || 'any'}; products ${input.products.map((p) => p.name).join('; ')}`,
+    typedSearchAttributes: [
+      { key: SearchAttr.Crew, value: ONBOARD_VENDOR_CREW },
+      { key: SearchAttr.PriorityTier, value: input.priority },
+    ],
+  });
 }

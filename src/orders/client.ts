@@ -1,10 +1,11 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { priorityKeyOf } from '../shared/priority';
 import { CREWS_TASK_QUEUE, SearchAttr } from '../shared/temporal';
 import type { fulfillOrder } from '../workflows/fulfill-order';
 import { FULFILL_ORDER_CREW, orderWorkflowId, type FulfillOrderInput } from './contract';
 import { orderSummaryLine } from './messages';
+import { startOnce } from '../client/start-once';
 
 export interface StartedOrder {
   handle: WorkflowHandle<typeof fulfillOrder>;
@@ -18,27 +19,19 @@ export interface StartedOrder {
  */
 export async function startFulfillOrder(client: Client, input: FulfillOrderInput): Promise<StartedOrder> {
   const workflowId = orderWorkflowId(input.orderId);
-  try {
-    const handle = await client.workflow.start<typeof fulfillOrder>('fulfillOrder', {
-      workflowId,
-      taskQueue: CREWS_TASK_QUEUE,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      priority: { priorityKey: priorityKeyOf(input.priority) },
-      staticSummary: orderSummaryLine(input.orderId, input.items.length, input.priority),
-      staticDetails: `Buyer ${input.buyerCode} → ${input.deliveryAddress.city}; SKUs ${input.items.map((i) => `${i.sku}×${i.qty}`).join(', ')}`,
-      typedSearchAttributes: [
-        { key: SearchAttr.Crew, value: FULFILL_ORDER_CREW },
-        { key: SearchAttr.PriorityTier, value: input.priority },
-        { key: SearchAttr.OrderId, value: input.orderId },
-      ],
-    });
-    return { handle, started: true };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return { handle: client.workflow.getHandle<typeof fulfillOrder>(workflowId), started: false };
-    }
-    throw err;
-  }
+  return startOnce<typeof fulfillOrder>(client, 'fulfillOrder', {
+    workflowId,
+    taskQueue: CREWS_TASK_QUEUE,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    priority: { priorityKey: priorityKeyOf(input.priority) },
+    staticSummary: orderSummaryLine(input.orderId, input.items.length, input.priority),
+    staticDetails: `Buyer ${input.buyerCode} → ${input.deliveryAddress.city}; SKUs ${input.items.map((i) => `${i.sku}×${i.qty}`).join(', ')}`,
+    typedSearchAttributes: [
+      { key: SearchAttr.Crew, value: FULFILL_ORDER_CREW },
+      { key: SearchAttr.PriorityTier, value: input.priority },
+      { key: SearchAttr.OrderId, value: input.orderId },
+    ],
+  });
 }

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { priorityKeyOf } from '../shared/priority';
 import { CREWS_TASK_QUEUE, SearchAttr } from '../shared/temporal';
@@ -15,6 +15,7 @@ import {
   type QualityIncidentInput,
 } from './contract';
 import { dateInZone } from './rules';
+import { startOnce } from '../client/start-once';
 
 /** Today in Kyiv: the day a manual watch run covers unless told otherwise. */
 export function todayInKyiv(now: Date = new Date()): string {
@@ -50,25 +51,17 @@ export interface StartedIncident {
 /** Records an incident under `quality-incident-<id>`; an incident id is used once, ever. */
 export async function startQualityIncident(client: Client, input: QualityIncidentInput): Promise<StartedIncident> {
   const workflowId = qualityIncidentWorkflowId(input.incidentId);
-  try {
-    const handle = await client.workflow.start<typeof recordQualityIncident>(QUALITY_INCIDENT_WORKFLOW, {
-      workflowId,
-      taskQueue: CREWS_TASK_QUEUE,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      priority: { priorityKey: priorityKeyOf('regular') },
-      staticSummary: `Quality ${input.kind} ${input.incidentId} · ${input.category}${input.batchCode ? ` · batch ${input.batchCode}` : ''}`,
-      typedSearchAttributes: [
-        { key: SearchAttr.Crew, value: QUALITY_INCIDENT_CREW },
-        { key: SearchAttr.PriorityTier, value: 'regular' },
-      ],
-    });
-    return { handle, started: true };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return { handle: client.workflow.getHandle<typeof recordQualityIncident>(workflowId), started: false };
-    }
-    throw err;
-  }
+  return startOnce<typeof recordQualityIncident>(client, QUALITY_INCIDENT_WORKFLOW, {
+    workflowId,
+    taskQueue: CREWS_TASK_QUEUE,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    priority: { priorityKey: priorityKeyOf('regular') },
+    staticSummary: `Quality ${input.kind} ${input.incidentId} · ${input.category}${input.batchCode ? ` · batch ${input.batchCode}` : ''}`,
+    typedSearchAttributes: [
+      { key: SearchAttr.Crew, value: QUALITY_INCIDENT_CREW },
+      { key: SearchAttr.PriorityTier, value: 'regular' },
+    ],
+  });
 }

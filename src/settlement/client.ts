@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../config';
 import { formatUah } from '../shared/money';
@@ -17,6 +17,7 @@ import {
   type SettlementStatus,
 } from './contract';
 import type { SettlementRunRequest } from './schema';
+import { startOnce } from '../client/start-once';
 
 export type SettlementHandle = WorkflowHandle<typeof monthlySettlement>;
 
@@ -46,29 +47,21 @@ export function settlementInput(request: SettlementRunRequest, config: Pick<Conf
 export async function startMonthlySettlement(client: Client, input: MonthlySettlementInput): Promise<StartedSettlement> {
   const workflowId = settlementWorkflowId(input.period);
   const tier = input.priority ?? 'background';
-  try {
-    const handle = await client.workflow.start<typeof monthlySettlement>(MONTHLY_SETTLEMENT_WORKFLOW, {
-      workflowId,
-      taskQueue: CREWS_TASK_QUEUE,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      priority: { priorityKey: priorityKeyOf(tier) },
-      staticSummary: `Monthly settlement ${input.period} · ${input.consignors ? `${input.consignors.length} consignor(s)` : 'all consignors'} · ${tier.toUpperCase()}`,
-      staticDetails: `Requested by ${input.requestedBy ?? 'unknown'}; payouts up to ${formatUah(input.autoApproveMaxKop)} are auto-approved; ` +
-        `the rest wait for the decidePayouts Update.`,
-      typedSearchAttributes: [
-        { key: SearchAttr.Crew, value: MONTHLY_SETTLEMENT_CREW },
-        { key: SearchAttr.PriorityTier, value: tier },
-      ],
-    });
-    return { handle, started: true };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return { handle: client.workflow.getHandle<typeof monthlySettlement>(workflowId), started: false };
-    }
-    throw err;
-  }
+  return startOnce<typeof monthlySettlement>(client, MONTHLY_SETTLEMENT_WORKFLOW, {
+    workflowId,
+    taskQueue: CREWS_TASK_QUEUE,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    priority: { priorityKey: priorityKeyOf(tier) },
+    staticSummary: `Monthly settlement ${input.period} · ${input.consignors ? `${input.consignors.length} consignor(s)` : 'all consignors'} · ${tier.toUpperCase()}`,
+    staticDetails: `Requested by ${input.requestedBy ?? 'unknown'}; payouts up to ${formatUah(input.autoApproveMaxKop)} are auto-approved; ` +
+      `the rest wait for the decidePayouts Update.`,
+    typedSearchAttributes: [
+      { key: SearchAttr.Crew, value: MONTHLY_SETTLEMENT_CREW },
+      { key: SearchAttr.PriorityTier, value: tier },
+    ],
+  });
 }
 
 /** Sends an approval or rejection to the period's running settlement; the workflow validates it first. */
